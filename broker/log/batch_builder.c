@@ -24,7 +24,7 @@ void batch_builder_reset(struct batch_builder *b, int64_t base_timestamp)
     buf_reset(&b->out);
     memset(buf_extend(&b->out, RB_HEADER_SIZE), 0, RB_HEADER_SIZE);
     b->base_timestamp = base_timestamp;
-    b->max_timestamp = base_timestamp;
+    b->max_timestamp = RB_NO_TIMESTAMP; /* the greatest record timestamp, once there is one */
     b->count = 0;
     b->attributes = 0;
     b->producer_id = -1;

@@ -235,6 +235,28 @@ static gerr_t list_segments(const char *dir, int64_t **bases, size_t *n)
     return ERR_NONE;
 }
 
+/* Drops the segments after index `keep` and makes segment `keep` the active one. */
+static gerr_t drop_segments_after(struct plog *log, size_t keep)
+{
+    while (log->nsegments > keep + 1)
+        delete_segment(log, log->segments[--log->nsegments]);
+    return segment_activate(active_segment(log));
+}
+
+/* A segment lost its invalid tail: nothing after it can follow on, so the log ends there. */
+static gerr_t end_log_at(struct plog *log, size_t index, uint64_t cut)
+{
+    struct segment *seg = log->segments[index];
+    log_warn("log",
+             "Recovery of %s cut %" PRIu64 " bytes of invalid or torn data from segment "
+             "%020" PRId64 " (log now ends at offset %" PRId64 ", %zu later segments dropped)",
+             log->name, cut, seg->base_offset, seg->next_offset, log->nsegments - 1 - index);
+    return drop_segments_after(log, index);
+}
+
+/* Opens every segment. A segment whose index had to be rebuilt was recovered whole; if that
+ * cut its tail, the log ends there even after a clean shutdown, and the later segments'
+ * files are removed unopened. */
 static gerr_t load_segments(struct plog *log)
 {
     int64_t *bases;
@@ -245,20 +267,24 @@ static gerr_t load_segments(struct plog *log)
     for (size_t i = 0; i < n && err == ERR_NONE; i++) {
         struct segment *seg;
         bool rebuilt;
-        err = segment_open(&seg, log->dir, bases[i], &log->cfg, i == n - 1, &rebuilt);
-        if (err == ERR_NONE)
-            push_segment(log, seg);
+        uint64_t cut;
+        err = segment_open(&seg, log->dir, bases[i], &log->cfg, i == n - 1, &rebuilt, &cut);
+        if (err != ERR_NONE)
+            break;
+        push_segment(log, seg);
+        if (cut > 0) {
+            for (size_t j = i + 1; j < n; j++)
+                segment_remove_files(log->dir, bases[j]);
+            log_warn("log", "Recovery of %s cut %" PRIu64 " bytes of invalid or torn data from "
+                     "segment %020" PRId64 " (log now ends at offset %" PRId64 ", %zu later "
+                     "segments dropped)", log->name, cut, seg->base_offset, seg->next_offset,
+                     n - 1 - i);
+            err = segment_activate(seg);
+            break;
+        }
     }
     free(bases);
     return err;
-}
-
-/* Drops the segments after index `keep` and makes segment `keep` the active one. */
-static gerr_t drop_segments_after(struct plog *log, size_t keep)
-{
-    while (log->nsegments > keep + 1)
-        delete_segment(log, log->segments[--log->nsegments]);
-    return segment_activate(active_segment(log));
 }
 
 /* After an unclean shutdown: re-validate each segment from the one holding the recovery
@@ -266,18 +292,12 @@ static gerr_t drop_segments_after(struct plog *log, size_t keep)
 static gerr_t recover_tail(struct plog *log)
 {
     for (size_t i = floor_segment(log, log->recovery_point); i < log->nsegments; i++) {
-        struct segment *seg = log->segments[i];
         uint64_t cut;
-        gerr_t err = segment_recover(seg, &cut);
+        gerr_t err = segment_recover(log->segments[i], &cut);
         if (err != ERR_NONE)
             return err;
-        if (cut == 0)
-            continue;
-        log_warn("log",
-                 "Recovery of %s cut %" PRIu64 " bytes of invalid or torn data from segment "
-                 "%020" PRId64 " (log now ends at offset %" PRId64 ", %zu later segments dropped)",
-                 log->name, cut, seg->base_offset, seg->next_offset, log->nsegments - 1 - i);
-        return drop_segments_after(log, i);
+        if (cut > 0)
+            return end_log_at(log, i, cut);
     }
     return ERR_NONE;
 }
@@ -314,6 +334,7 @@ gerr_t plog_open(struct plog **out, const char *dir, const struct log_config *cf
         return ERR_KAFKA_STORAGE_ERROR;
     }
     struct plog *log = plog_alloc(dir, cfg, wq);
+    log->recovery_point = opts->recovery_point; /* recover_tail() starts there */
     gerr_t err = load_segments(log);
     if (err == ERR_NONE && log->nsegments > 0 && opts->recover)
         err = recover_tail(log);

@@ -77,8 +77,9 @@ struct rb_validate_opts {
 };
 
 /* Validates a message set of one or more v2 batches that must fill [data, data+len) exactly.
- * Returns ERR_NONE, CORRUPT_MESSAGE (framing, CRC), UNSUPPORTED_FOR_MESSAGE_FORMAT (magic 0/1),
- * MESSAGE_TOO_LARGE or INVALID_RECORD (count, sequence or control-batch rules). */
+ * Returns ERR_NONE, CORRUPT_MESSAGE (framing, CRC, or replicated offsets that do not rise),
+ * UNSUPPORTED_FOR_MESSAGE_FORMAT (magic 0/1), MESSAGE_TOO_LARGE or INVALID_RECORD (count,
+ * sequence or control-batch rules). */
 gerr_t rb_validate_set(const uint8_t *data, size_t len, const struct rb_validate_opts *opts,
                        struct rb_set_info *info);
 

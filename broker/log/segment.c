@@ -78,12 +78,15 @@ static void track_batch(struct segment *seg, uint64_t position, const struct rb_
 }
 
 /* Bookkeeping for one batch written at `position`, with index entries every index interval.
- * Shared by append and recovery so both build the same indexes. A full index only makes the
- * index sparser; the next append rolls the segment. */
+ * Shared by append and recovery so both build the same indexes. The two indexes get their
+ * entries together or not at all: scan_tail() relies on the last time entry being no older
+ * than the last offset entry. A full index only makes the index sparser; the next append
+ * rolls the segment. */
 static void index_batch(struct segment *seg, uint64_t position, const struct rb_header *h)
 {
     track_batch(seg, position, h);
-    if (seg->bytes_since_index_entry > (uint32_t)seg->index_interval_bytes) {
+    if (seg->bytes_since_index_entry > (uint32_t)seg->index_interval_bytes &&
+        !segment_indexes_full(seg)) {
         offset_index_append(&seg->offsets, rb_last_offset(h), (uint32_t)position);
         time_index_maybe_append(&seg->times, seg->max_timestamp, seg->offset_of_max_timestamp);
         seg->bytes_since_index_entry = 0;
@@ -194,7 +197,8 @@ static bool file_exists(const char *dir, int64_t base_offset, const char *suffix
 }
 
 gerr_t segment_open(struct segment **out, const char *dir, int64_t base_offset,
-                    const struct log_config *cfg, bool active, bool *rebuilt)
+                    const struct log_config *cfg, bool active, bool *rebuilt,
+                    uint64_t *bytes_cut)
 {
     char path[PATH_MAX];
     struct stat st;
@@ -215,6 +219,7 @@ gerr_t segment_open(struct segment **out, const char *dir, int64_t base_offset,
         goto fail;
 
     *rebuilt = false;
+    *bytes_cut = 0;
     if (indexes_present && offset_index_is_sane(&seg->offsets, seg->size)) {
         scan_tail(seg);
         if (!time_index_is_sane(&seg->times, seg->next_offset))
@@ -223,9 +228,8 @@ gerr_t segment_open(struct segment **out, const char *dir, int64_t base_offset,
         indexes_present = false;
     }
     if (!indexes_present) {
-        uint64_t cut;
-        log_info("log", "rebuilding the indexes of %s", path);
-        if (segment_recover(seg, &cut) != ERR_NONE)
+        log_info("log", "Rebuilding the indexes of %s", path);
+        if (segment_recover(seg, bytes_cut) != ERR_NONE)
             goto fail_indexes;
         *rebuilt = true;
     }
@@ -597,13 +601,24 @@ gerr_t segment_mark_deleted(struct segment *seg)
     return ERR_NONE;
 }
 
-void segment_unlink_deleted(const char *dir, int64_t base_offset)
+/* Unlinks "<base><suffix><extra>" for each of the segment's files. */
+static void unlink_files(const char *dir, int64_t base_offset, const char *extra)
 {
-    char path[PATH_MAX], deleted[PATH_MAX + 16];
+    char path[PATH_MAX], full[PATH_MAX + 16];
     for (size_t i = 0; i < sizeof(file_suffixes) / sizeof(file_suffixes[0]); i++) {
         segment_path(path, sizeof(path), dir, base_offset, file_suffixes[i]);
-        snprintf(deleted, sizeof(deleted), "%s.deleted", path);
-        if (unlink(deleted) != 0 && errno != ENOENT)
-            log_warn("log", "cannot remove %s: %s", deleted, strerror(errno));
+        snprintf(full, sizeof(full), "%s%s", path, extra);
+        if (unlink(full) != 0 && errno != ENOENT)
+            log_warn("log", "cannot remove %s: %s", full, strerror(errno));
     }
+}
+
+void segment_unlink_deleted(const char *dir, int64_t base_offset)
+{
+    unlink_files(dir, base_offset, ".deleted");
+}
+
+void segment_remove_files(const char *dir, int64_t base_offset)
+{
+    unlink_files(dir, base_offset, "");
 }

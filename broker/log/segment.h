@@ -41,9 +41,11 @@ void segment_path(char *out, size_t size, const char *dir, int64_t base_offset,
 gerr_t segment_create(struct segment **out, const char *dir, int64_t base_offset,
                       const struct log_config *cfg, int64_t now_ms);
 /* Opens the existing segment whose .log has this base offset. A missing or insane index is
- * rebuilt from the log (*rebuilt set). `active` preallocates the indexes for appends. */
+ * rebuilt from the log by a full recovery (*rebuilt set), which may cut an invalid tail
+ * (*bytes_cut). `active` preallocates the indexes for appends. */
 gerr_t segment_open(struct segment **out, const char *dir, int64_t base_offset,
-                    const struct log_config *cfg, bool active, bool *rebuilt);
+                    const struct log_config *cfg, bool active, bool *rebuilt,
+                    uint64_t *bytes_cut);
 
 void segment_ref(struct segment *seg);
 /* Drops a reference; the last one closes the files (trimming the indexes). */
@@ -86,5 +88,7 @@ int segment_flush(const struct segment *seg);
  * (worker thread). */
 gerr_t segment_mark_deleted(struct segment *seg);
 void segment_unlink_deleted(const char *dir, int64_t base_offset);
+/* Removes the files of a segment that was never opened (at load, after corruption). */
+void segment_remove_files(const char *dir, int64_t base_offset);
 
 #endif
