@@ -116,14 +116,11 @@ static gerr_t open_checkpoint(const char *path, FILE **file, size_t *count)
     return ERR_NONE;
 }
 
-static gerr_t corrupt_line(const char *path, size_t line, FILE *file)
-{
-    log_error("log", "checkpoint %s: malformed entry on line %zu", path, line + 3);
-    fclose(file);
-    return ERR__CORRUPT;
-}
-
-gerr_t checkpoint_read_offsets(const char *path, struct tp_offset **entries, size_t *n)
+/* Reads a checkpoint whose entries parse_entry() reads, one line each, into elements of
+ * entry_size bytes. On a malformed line, release(list, parsed) frees what was read. */
+static gerr_t read_entries(const char *path, size_t entry_size,
+                           bool (*parse_entry)(FILE *file, void *entry),
+                           void (*release)(void *list, size_t parsed), void **entries, size_t *n)
 {
     FILE *file;
     size_t count;
@@ -133,24 +130,44 @@ gerr_t checkpoint_read_offsets(const char *path, struct tp_offset **entries, siz
     if (err != ERR_NONE || file == NULL)
         return err;
 
-    struct tp_offset *list = calloc(count ? count : 1, sizeof(*list));
+    uint8_t *list = calloc(count ? count : 1, entry_size);
     if (list == NULL)
         abort();
     for (size_t i = 0; i < count; i++) {
-        char topic[256];
-        if (fscanf(file, "%255s %" SCNd32 " %" SCNd64 "\n", topic, &list[i].partition,
-                   &list[i].offset) != 3 || list[i].partition < 0) {
-            checkpoint_free_offsets(list, i);
-            return corrupt_line(path, i, file);
+        if (!parse_entry(file, list + i * entry_size)) {
+            log_error("log", "checkpoint %s: malformed entry on line %zu", path, i + 3);
+            release(list, i);
+            fclose(file);
+            return ERR__CORRUPT;
         }
-        list[i].topic = strdup(topic);
-        if (list[i].topic == NULL)
-            abort();
     }
     fclose(file);
     *entries = list;
     *n = count;
     return ERR_NONE;
+}
+
+static bool parse_offset(FILE *file, void *entry)
+{
+    struct tp_offset *e = entry;
+    char topic[256];
+    if (fscanf(file, "%255s %" SCNd32 " %" SCNd64 "\n", topic, &e->partition, &e->offset) != 3 ||
+        e->partition < 0)
+        return false;
+    if ((e->topic = strdup(topic)) == NULL)
+        abort();
+    return true;
+}
+
+static void release_offsets(void *list, size_t parsed)
+{
+    checkpoint_free_offsets(list, parsed);
+}
+
+gerr_t checkpoint_read_offsets(const char *path, struct tp_offset **entries, size_t *n)
+{
+    return read_entries(path, sizeof(**entries), parse_offset, release_offsets,
+                        (void **)entries, n);
 }
 
 void checkpoint_free_offsets(struct tp_offset *entries, size_t n)
@@ -160,27 +177,20 @@ void checkpoint_free_offsets(struct tp_offset *entries, size_t n)
     free(entries);
 }
 
+static bool parse_epoch(FILE *file, void *entry)
+{
+    struct epoch_entry *e = entry;
+    return fscanf(file, "%" SCNd32 " %" SCNd64 "\n", &e->epoch, &e->start_offset) == 2;
+}
+
+static void release_epochs(void *list, size_t parsed)
+{
+    (void)parsed;
+    free(list);
+}
+
 gerr_t checkpoint_read_epochs(const char *path, struct epoch_entry **entries, size_t *n)
 {
-    FILE *file;
-    size_t count;
-    *entries = NULL;
-    *n = 0;
-    gerr_t err = open_checkpoint(path, &file, &count);
-    if (err != ERR_NONE || file == NULL)
-        return err;
-
-    struct epoch_entry *list = calloc(count ? count : 1, sizeof(*list));
-    if (list == NULL)
-        abort();
-    for (size_t i = 0; i < count; i++) {
-        if (fscanf(file, "%" SCNd32 " %" SCNd64 "\n", &list[i].epoch, &list[i].start_offset) != 2) {
-            free(list);
-            return corrupt_line(path, i, file);
-        }
-    }
-    fclose(file);
-    *entries = list;
-    *n = count;
-    return ERR_NONE;
+    return read_entries(path, sizeof(**entries), parse_epoch, release_epochs, (void **)entries,
+                        n);
 }

@@ -565,15 +565,22 @@ static void fill_info(struct log_append_info *info, const struct rb_set_info *se
     info->record_count = set->record_count;
 }
 
-gerr_t plog_append_as_leader(struct plog *log, uint8_t *batch, size_t len, int32_t leader_epoch,
-                             int64_t now_ms, struct log_append_info *info)
+/* The checks every append starts with: a working log and a valid set of batches. */
+static gerr_t validate_append(const struct plog *log, const uint8_t *data, size_t len,
+                              bool from_client, struct rb_set_info *set)
 {
     if (log->failed)
         return ERR_KAFKA_STORAGE_ERROR;
     struct rb_validate_opts opts = {.max_batch_bytes = (size_t)log->cfg.max_message_bytes,
-                                    .from_client = true};
+                                    .from_client = from_client};
+    return rb_validate_set(data, len, &opts, set);
+}
+
+gerr_t plog_append_as_leader(struct plog *log, uint8_t *batch, size_t len, int32_t leader_epoch,
+                             int64_t now_ms, struct log_append_info *info)
+{
     struct rb_set_info set;
-    gerr_t err = rb_validate_set(batch, len, &opts, &set);
+    gerr_t err = validate_append(log, batch, len, true, &set);
     if (err != ERR_NONE)
         return err;
 
@@ -593,12 +600,8 @@ gerr_t plog_append_as_leader(struct plog *log, uint8_t *batch, size_t len, int32
 gerr_t plog_append_as_follower(struct plog *log, const uint8_t *batches, size_t len,
                                int64_t now_ms, struct log_append_info *info)
 {
-    if (log->failed)
-        return ERR_KAFKA_STORAGE_ERROR;
-    struct rb_validate_opts opts = {.max_batch_bytes = (size_t)log->cfg.max_message_bytes,
-                                    .from_client = false};
     struct rb_set_info set;
-    gerr_t err = rb_validate_set(batches, len, &opts, &set);
+    gerr_t err = validate_append(log, batches, len, false, &set);
     if (err != ERR_NONE)
         return err;
     if (set.first_offset < plog_log_end_offset(log)) {

@@ -26,12 +26,15 @@ void segment_path(char *out, size_t size, const char *dir, int64_t base_offset,
     snprintf(out, size, "%s/%020" PRId64 "%s", dir, base_offset, suffix);
 }
 
-/* Reads exactly len bytes at pos; false on a short read or error. */
-static bool read_exact(int fd, uint64_t pos, void *out, size_t len)
+/* Moves exactly len bytes between buf and the file at pos, retrying short transfers;
+ * false on error or end of file. */
+static bool transfer_exact(int fd, uint64_t pos, uint8_t *buf, size_t len, bool writing)
 {
     size_t done = 0;
     while (done < len) {
-        ssize_t n = pread(fd, (uint8_t *)out + done, len - done, (off_t)(pos + done));
+        off_t at = (off_t)(pos + done);
+        ssize_t n = writing ? pwrite(fd, buf + done, len - done, at)
+                            : pread(fd, buf + done, len - done, at);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -41,18 +44,15 @@ static bool read_exact(int fd, uint64_t pos, void *out, size_t len)
     return true;
 }
 
+static bool read_exact(int fd, uint64_t pos, void *out, size_t len)
+{
+    return transfer_exact(fd, pos, out, len, false);
+}
+
 static bool write_exact(int fd, uint64_t pos, const void *data, size_t len)
 {
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pwrite(fd, (const uint8_t *)data + done, len - done, (off_t)(pos + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        done += (size_t)n;
-    }
-    return true;
+    /* pwrite only reads the buffer; the cast serves the shared loop. */
+    return transfer_exact(fd, pos, (uint8_t *)data, len, true);
 }
 
 /* The header of the batch at pos, or false past the end or on a header that cannot be one. */
