@@ -378,9 +378,13 @@ void segment_read_range(struct segment *seg, int64_t offset, uint64_t max_bytes,
     if (max_bytes < limit - *position)
         limit = *position + max_bytes;
 
-    uint64_t end = boundary_before(seg, *position, limit);
-    if (end == *position && min_one_batch)
-        end = *position + rb_total_size(&first);
+    /* The first batch's header is in hand: start the walk after it, not at it. */
+    uint64_t first_end = *position + rb_total_size(&first);
+    uint64_t end;
+    if (first_end > limit)
+        end = min_one_batch ? first_end : *position;
+    else
+        end = boundary_before(seg, first_end, limit);
     *length = end - *position;
 }
 
