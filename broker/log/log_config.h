@@ -4,6 +4,7 @@
 #define GREGOR_LOG_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct config;
@@ -27,5 +28,9 @@ struct log_config {
 void log_config_defaults(struct log_config *cfg);
 /* The broker-wide values from server.properties. */
 void log_config_from_broker(const struct config *broker, struct log_config *cfg);
+/* Applies one topic-level override (retention.ms, segment.bytes, cleanup.policy, ...). An
+ * unknown key or a bad value returns false with Kafka's wording of the reason in why. */
+bool log_config_apply_topic(struct log_config *cfg, const char *key, const char *value,
+                            char *why, size_t why_size);
 
 #endif
