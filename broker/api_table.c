@@ -19,6 +19,8 @@ static const struct api table[] = {
     {1, "Fetch", 4, 11, NOT_FLEXIBLE, handle_Fetch},
     {2, "ListOffsets", 0, 5, NOT_FLEXIBLE, handle_ListOffsets},
     {3, "Metadata", 0, 8, NOT_FLEXIBLE, handle_Metadata},
+    /* librdkafka 2.0.2 turns on lz4 and its group client only if FindCoordinator v0 is served */
+    {10, "FindCoordinator", 0, 2, NOT_FLEXIBLE, handle_FindCoordinator},
     {18, "ApiVersions", API_VERSIONS_MIN_VERSION, API_VERSIONS_MAX_VERSION,
      API_VERSIONS_FIRST_FLEXIBLE, handle_ApiVersions},
     {19, "CreateTopics", 0, 4, NOT_FLEXIBLE, handle_CreateTopics},

@@ -18,6 +18,7 @@ void handle_Fetch(struct broker *b, struct request *req);
 void handle_ListOffsets(struct broker *b, struct request *req);
 void handle_CreateTopics(struct broker *b, struct request *req);
 void handle_DeleteTopics(struct broker *b, struct request *req);
+void handle_FindCoordinator(struct broker *b, struct request *req);
 
 /* Re-runs a parked Fetch (the fetch_waiters callback). */
 bool handler_fetch_retry(void *broker, struct request *req, bool final);
