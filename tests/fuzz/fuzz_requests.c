@@ -4,6 +4,7 @@
 #include "broker/protocol/api_versions.h"
 #include "broker/protocol/create_topics.h"
 #include "broker/protocol/delete_topics.h"
+#include "broker/protocol/find_coordinator.h"
 #include "broker/protocol/fetch.h"
 #include "broker/protocol/list_offsets.h"
 #include "broker/protocol/metadata.h"
@@ -28,6 +29,7 @@ static const struct {
     {LIST_OFFSETS_KEY, LIST_OFFSETS_MIN_VERSION, LIST_OFFSETS_MAX_VERSION},
     {CREATE_TOPICS_KEY, CREATE_TOPICS_MIN_VERSION, CREATE_TOPICS_MAX_VERSION},
     {DELETE_TOPICS_KEY, DELETE_TOPICS_MIN_VERSION, DELETE_TOPICS_MAX_VERSION},
+    {FIND_COORDINATOR_KEY, FIND_COORDINATOR_MIN_VERSION, FIND_COORDINATOR_MAX_VERSION},
 };
 
 union any_request {
@@ -38,6 +40,7 @@ union any_request {
     struct list_offsets_request list_offsets;
     struct create_topics_request create_topics;
     struct delete_topics_request delete_topics;
+    struct find_coordinator_request find_coordinator;
 };
 
 static gerr_t parse(int16_t api_key, struct reader *r, int16_t version, struct arena *a,
@@ -56,8 +59,10 @@ static gerr_t parse(int16_t api_key, struct reader *r, int16_t version, struct a
         return list_offsets_request_parse(r, version, a, &out->list_offsets);
     case CREATE_TOPICS_KEY:
         return create_topics_request_parse(r, version, a, &out->create_topics);
-    default:
+    case DELETE_TOPICS_KEY:
         return delete_topics_request_parse(r, version, a, &out->delete_topics);
+    default:
+        return find_coordinator_request_parse(r, version, a, &out->find_coordinator);
     }
 }
 

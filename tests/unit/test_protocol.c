@@ -6,6 +6,7 @@
 #include "broker/protocol/api_versions.h"
 #include "broker/protocol/create_topics.h"
 #include "broker/protocol/delete_topics.h"
+#include "broker/protocol/find_coordinator.h"
 #include "broker/protocol/fetch.h"
 #include "broker/protocol/list_offsets.h"
 #include "broker/protocol/metadata.h"
@@ -82,6 +83,7 @@ union any_request {
     struct list_offsets_request list_offsets;
     struct create_topics_request create_topics;
     struct delete_topics_request delete_topics;
+    struct find_coordinator_request find_coordinator;
 };
 
 struct request_case {
@@ -113,6 +115,8 @@ static gerr_t parse_request(int16_t api_key, struct reader *r, int16_t version,
         return create_topics_request_parse(r, version, a, &out->create_topics);
     case DELETE_TOPICS_KEY:
         return delete_topics_request_parse(r, version, a, &out->delete_topics);
+    case FIND_COORDINATOR_KEY:
+        return find_coordinator_request_parse(r, version, a, &out->find_coordinator);
     }
     CU_FAIL("unknown api key");
     return ERR_UNKNOWN_SERVER_ERROR;
@@ -1629,6 +1633,59 @@ static void test_delete_topics_response(void)
                       write_delete_topics, expect_delete_topics);
 }
 
+/* ---- FindCoordinator ------------------------------------------------------------------- */
+
+static void build_find_coordinator(struct buf *b, int16_t version)
+{
+    put_str(b, "my-group");
+    if (version >= 1)
+        codec_put_int8(b, 1);
+}
+
+static void check_find_coordinator(const union any_request *u, int16_t version)
+{
+    const struct find_coordinator_request *req = &u->find_coordinator;
+    CU_ASSERT(kstr_is(req->key, "my-group"));
+    CU_ASSERT_EQUAL(req->key_type, version >= 1 ? 1 : 0);
+}
+
+static const struct request_case find_coordinator_case = {
+    "FindCoordinator", FIND_COORDINATOR_KEY, FIND_COORDINATOR_MIN_VERSION,
+    FIND_COORDINATOR_MAX_VERSION, build_find_coordinator, check_find_coordinator};
+
+static void test_find_coordinator_request(void)
+{
+    exercise_request(&find_coordinator_case);
+}
+
+static const struct find_coordinator_response sample_find_coordinator = {
+    .throttle_time_ms = 5, .error_code = ERR_NONE, .error_message = {NULL, -1},
+    .node_id = 3, .host = {"h", 1}, .port = 9092};
+
+static void expect_find_coordinator(struct buf *b, int16_t version)
+{
+    if (version >= 1)
+        codec_put_int32(b, 5);
+    codec_put_int16(b, 0);
+    if (version >= 1)
+        codec_put_int16(b, -1); /* null error message */
+    codec_put_int32(b, 3);
+    put_str(b, "h");
+    codec_put_int32(b, 9092);
+}
+
+static void write_find_coordinator(struct out_msg *m, int16_t version)
+{
+    find_coordinator_response_write(m, version, &sample_find_coordinator);
+}
+
+static void test_find_coordinator_response(void)
+{
+    exercise_response("FindCoordinator", FIND_COORDINATOR_MIN_VERSION,
+                      FIND_COORDINATOR_MAX_VERSION, write_find_coordinator,
+                      expect_find_coordinator);
+}
+
 int main(void)
 {
     static const struct cunit_test tests[] = {
@@ -1662,6 +1719,8 @@ int main(void)
         {"DeleteTopics request, v0-3", test_delete_topics_request},
         {"DeleteTopics request, hostile", test_delete_topics_request_hostile},
         {"DeleteTopics response, v0-3", test_delete_topics_response},
+        {"FindCoordinator request, v0-2", test_find_coordinator_request},
+        {"FindCoordinator response, v0-2", test_find_coordinator_response},
         {NULL, NULL},
     };
     return cunit_run("protocol", tests);
