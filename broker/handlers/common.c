@@ -5,6 +5,8 @@
 #include "broker/net/request.h"
 #include "common/logger.h"
 
+#include <string.h>
+
 void handler_reject_malformed(struct request *req, const char *api)
 {
     log_warn("network", "closing %s: malformed %s v%d request (correlation id %d)",
@@ -16,5 +18,10 @@ void handler_reject_malformed(struct request *req, const char *api)
 
 char *handler_string(struct request *req, struct kstr s)
 {
-    return arena_strndup(&req->arena, s.ptr, s.len > 0 ? (size_t)s.len : 0);
+    size_t len = s.len > 0 ? (size_t)s.len : 0;
+    /* A NUL inside would cut the C string short and could name another topic: such a name
+     * becomes "", which no topic has and no name rule allows. */
+    if (len > 0 && memchr(s.ptr, '\0', len) != NULL)
+        len = 0;
+    return arena_strndup(&req->arena, s.ptr, len);
 }

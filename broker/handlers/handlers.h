@@ -25,7 +25,8 @@ bool handler_fetch_retry(void *broker, struct request *req, bool final);
 
 /* Closes the connection of a request whose body did not parse, with a log line. */
 void handler_reject_malformed(struct request *req, const char *api);
-/* A wire string as a NUL-terminated copy in the request's arena. */
+/* A wire string as a NUL-terminated copy in the request's arena; "" for a string holding a
+ * NUL byte, so a lookup by that name finds nothing. */
 char *handler_string(struct request *req, struct kstr s);
 
 #endif

@@ -87,8 +87,7 @@ static void fill_requested_topics(struct broker *b, struct request *req,
     for (int32_t i = 0; i < parsed->topic_count; i++) {
         const struct kstr *name = &parsed->topics[i].name;
         char *copy = handler_string(req, *name);
-        errors[i] = resolve_topic(b, req, copy, (size_t)(name->len > 0 ? name->len : 0),
-                                  may_create);
+        errors[i] = resolve_topic(b, req, copy, strlen(copy), may_create);
         topics[i].name = *name;
     }
     for (int32_t i = 0; i < parsed->topic_count; i++) {
