@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every gregor test: installs what is missing, builds, then runs the whole CTest suite
-# (unit, integration, chaos, docker, fuzz labels), the unit tests again under ASan+UBSan, and
+# (unit, integration, chaos, docker labels), the unit and integration tests again with
+# everything built under ASan+UBSan (the integration tests then drive a sanitized broker), and
 # each libFuzzer target for a bounded time. Exits non-zero on the first failing stage.
 #   GREGOR_SKIP_SANITIZE=1   skip the sanitizer build
 #   GREGOR_SKIP_FUZZ=1       skip the fuzz build
@@ -18,12 +19,12 @@ echo "== tests =="
 ctest --test-dir build --output-on-failure -j"$jobs"
 
 if [ "${GREGOR_SKIP_SANITIZE:-0}" != 1 ]; then
-  echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
+  echo "== unit and integration tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
   cmake -S . -B build-asan -DGREGOR_SANITIZE=ON -DGREGOR_WERROR=ON \
         -DCMAKE_BUILD_TYPE=Debug >/dev/null
   cmake --build build-asan -j"$jobs"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    ctest --test-dir build-asan -L unit --output-on-failure -j"$jobs"
+    ctest --test-dir build-asan -L 'unit|integration' --output-on-failure -j"$jobs"
 fi
 
 if [ "${GREGOR_SKIP_FUZZ:-0}" != 1 ]; then

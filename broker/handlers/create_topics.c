@@ -89,6 +89,19 @@ static gerr_t plan_topic(struct broker *b, struct request *req, const struct cre
     return ERR_NONE;
 }
 
+/* Kafka refuses every entry of a name the request lists more than once, and creates none. */
+static bool named_twice(const struct create_topics_request *parsed, int32_t i)
+{
+    const struct kstr *name = &parsed->topics[i].name;
+    for (int32_t j = 0; j < parsed->topic_count; j++) {
+        const struct kstr *other = &parsed->topics[j].name;
+        if (j != i && other->len == name->len &&
+            (name->len <= 0 || memcmp(other->ptr, name->ptr, (size_t)name->len) == 0))
+            return true;
+    }
+    return false;
+}
+
 void handle_CreateTopics(struct broker *b, struct request *req)
 {
     struct create_topics_request parsed;
@@ -102,7 +115,10 @@ void handle_CreateTopics(struct broker *b, struct request *req)
     for (int32_t i = 0; i < parsed.topic_count; i++) {
         char *why = arena_calloc(&req->arena, ERROR_MESSAGE_MAX, 1);
         struct topic_plan plan;
-        gerr_t err = plan_topic(b, req, &parsed.topics[i], &plan, why);
+        gerr_t err = named_twice(&parsed, i) ? ERR_INVALID_REQUEST
+                                             : plan_topic(b, req, &parsed.topics[i], &plan, why);
+        if (err == ERR_INVALID_REQUEST)
+            snprintf(why, ERROR_MESSAGE_MAX, "Found multiple entries for this topic.");
         if (err == ERR_NONE && !parsed.validate_only) {
             err = broker_create_topic(b, plan.name, plan.partitions, &plan.cfg);
             if (err == ERR_NONE)
