@@ -199,7 +199,8 @@ def test_batches_stored_with_the_producers_codec(module_broker, produced, codec)
     log = module_broker.partition_dir(produced[codec]["topic"], 0) / "00000000000000000000.log"
     codecs = stored_codecs(log)
     assert codecs, "no batches in %s" % log
-    first = codecs[0]
-    assert first == CODEC_IDS[codec], "first batch has codec %d, expected %d (%s)" % (
-        first, CODEC_IDS[codec], codec)
-    assert set(codecs) == {CODEC_IDS[codec]}, "codecs on disk: %s" % sorted(set(codecs))
+    # librdkafka sends a batch uncompressed when compressing would not shrink it (small
+    # batches, which timing decides), so each batch carries the codec or none, and the codec
+    # must be there.
+    assert set(codecs) <= {CODEC_IDS[codec], 0}, "codecs on disk: %s" % sorted(set(codecs))
+    assert CODEC_IDS[codec] in codecs, "no batch stored with %s: %s" % (codec, codecs)
