@@ -19,6 +19,8 @@ struct connection_limits {
     size_t max_output_bytes;     /* unsent bytes at which reading pauses */
     size_t max_queued_requests;  /* unanswered requests at which reading pauses */
     int64_t idle_ms;             /* connections.max.idle.ms */
+    int receive_buffer_bytes;    /* SO_RCVBUF, or 0 to leave the kernel's autotuning on */
+    int send_buffer_bytes;       /* SO_SNDBUF, likewise */
 };
 
 /* Called for each whole request frame; the dispatcher owns `req` from then on. */

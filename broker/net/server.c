@@ -78,6 +78,10 @@ static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struc
     int one = 1;
     /* Responses are written whole; Nagle would only add latency to small ones. */
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (s->limits.receive_buffer_bytes > 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &s->limits.receive_buffer_bytes, sizeof(int));
+    if (s->limits.send_buffer_bytes > 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &s->limits.send_buffer_bytes, sizeof(int));
     describe_peer(addr, peer, sizeof(peer));
     struct connection *conn =
         connection_new(s->base, fd, peer, &s->limits, s->dispatch, s->dispatch_ctx, s);
