@@ -219,3 +219,18 @@ const rd_kafka_metadata_topic_t *cli_metadata_topic(const rd_kafka_metadata_t *m
     }
     return NULL;
 }
+
+int cli_parse_options(const char *prog, int argc, char **argv, const struct option *options,
+                      int help_opt, const char *help, cli_apply_fn apply, void *ctx)
+{
+    int opt;
+    while ((opt = cli_next_option(prog, argc, argv, options)) != -1) {
+        if (opt == help_opt) {
+            fputs(help, stdout);
+            return CLI_EXIT_OK;
+        }
+        if (!apply(prog, opt, ctx))
+            return CLI_EXIT_USAGE;
+    }
+    return cli_no_operands(prog, argc, argv) ? CLI_CONTINUE : CLI_EXIT_USAGE;
+}

@@ -39,6 +39,13 @@ struct cli_kv_list {
 /* getopt_long without getopt's own messages: returns the option, -1 at the end, or '?' after
  * printing a usage error for an unknown option or a missing value. */
 int cli_next_option(const char *prog, int argc, char **argv, const struct option *options);
+/* Applies one parsed option to ctx; false after a usage error (already printed). */
+typedef bool (*cli_apply_fn)(const char *prog, int opt, void *ctx);
+/* The option loop every subcommand runs: help_opt prints help and returns CLI_EXIT_OK, every
+ * other option goes to apply, and operands are refused. Returns CLI_CONTINUE when the command
+ * should go on, else the exit code. */
+int cli_parse_options(const char *prog, int argc, char **argv, const struct option *options,
+                      int help_opt, const char *help, cli_apply_fn apply, void *ctx);
 /* Usage error if anything but options is left on the command line. */
 bool cli_no_operands(const char *prog, int argc, char **argv);
 

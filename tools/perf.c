@@ -151,8 +151,9 @@ static bool property_choice(const char *prog, const char *option, const char *te
     return false;
 }
 
-static bool apply_produce_option(const char *prog, int opt, struct produce_options *o)
+static bool apply_produce_option(const char *prog, int opt, void *ctx)
 {
+    struct produce_options *o = ctx;
     static const char *const acks[] = {"0", "1", "-1", "all", NULL};
     static const char *const codecs[] = {"none", "gzip", "snappy", "lz4", "zstd", NULL};
     switch (opt) {
@@ -217,17 +218,9 @@ static int parse_produce_options(const char *prog, int argc, char **argv,
     *o = (struct produce_options){
         .num_records = -1, .record_size = -1, .throughput = -1, .partitions = -1,
         .timeout_ms = CLI_DEFAULT_TIMEOUT_MS};
-    int opt;
-    while ((opt = cli_next_option(prog, argc, argv, options)) != -1) {
-        if (opt == OPT_HELP) {
-            fputs(PRODUCE_HELP, stdout);
-            return CLI_EXIT_OK;
-        }
-        if (!apply_produce_option(prog, opt, o))
-            return CLI_EXIT_USAGE;
-    }
-    if (!cli_no_operands(prog, argc, argv))
-        return CLI_EXIT_USAGE;
+    int rc = cli_parse_options(prog, argc, argv, options, OPT_HELP, PRODUCE_HELP, apply_produce_option, o);
+    if (rc != CLI_CONTINUE)
+        return rc;
     const char *missing = o->bootstrap_server == NULL ? "--bootstrap-server"
                           : o->topic == NULL          ? "--topic"
                           : o->num_records < 0        ? "--num-records"
@@ -515,8 +508,9 @@ struct consume_stats {
     rd_kafka_resp_err_t last_error; /* so a repeating consumer error is printed once */
 };
 
-static bool apply_consume_option(const char *prog, int opt, struct consume_options *o)
+static bool apply_consume_option(const char *prog, int opt, void *ctx)
 {
+    struct consume_options *o = ctx;
     switch (opt) {
     case OPT_BOOTSTRAP:
         o->bootstrap_server = optarg;
@@ -560,17 +554,9 @@ static int parse_consume_options(const char *prog, int argc, char **argv,
         {NULL, 0, NULL, 0},
     };
     *o = (struct consume_options){.messages = -1, .timeout_ms = CLI_DEFAULT_TIMEOUT_MS};
-    int opt;
-    while ((opt = cli_next_option(prog, argc, argv, options)) != -1) {
-        if (opt == OPT_HELP) {
-            fputs(CONSUME_HELP, stdout);
-            return CLI_EXIT_OK;
-        }
-        if (!apply_consume_option(prog, opt, o))
-            return CLI_EXIT_USAGE;
-    }
-    if (!cli_no_operands(prog, argc, argv))
-        return CLI_EXIT_USAGE;
+    int rc = cli_parse_options(prog, argc, argv, options, OPT_HELP, CONSUME_HELP, apply_consume_option, o);
+    if (rc != CLI_CONTINUE)
+        return rc;
     const char *missing = o->bootstrap_server == NULL ? "--bootstrap-server"
                           : o->topic == NULL          ? "--topic"
                           : o->messages < 0           ? "--messages"

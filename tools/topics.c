@@ -82,8 +82,9 @@ static const char DELETE_HELP[] =
     "  --if-exists                      succeed quietly if the topic does not exist\n" COMMON_HELP;
 
 /* Applies one parsed option; false after a usage error. */
-static bool apply_option(const char *prog, int opt, struct topics_options *o)
+static bool apply_option(const char *prog, int opt, void *ctx)
 {
+    struct topics_options *o = ctx;
     switch (opt) {
     case OPT_BOOTSTRAP:
         o->bootstrap_server = optarg;
@@ -123,17 +124,9 @@ static int parse_options(const char *prog, int argc, char **argv, const struct o
     *o = (struct topics_options){.partitions = -1,
                                  .replication_factor = -1,
                                  .timeout_ms = CLI_DEFAULT_TIMEOUT_MS};
-    int opt;
-    while ((opt = cli_next_option(prog, argc, argv, options)) != -1) {
-        if (opt == OPT_HELP) {
-            fputs(help, stdout);
-            return CLI_EXIT_OK;
-        }
-        if (!apply_option(prog, opt, o))
-            return CLI_EXIT_USAGE;
-    }
-    if (!cli_no_operands(prog, argc, argv))
-        return CLI_EXIT_USAGE;
+    int rc = cli_parse_options(prog, argc, argv, options, OPT_HELP, help, apply_option, o);
+    if (rc != CLI_CONTINUE)
+        return rc;
     if (o->bootstrap_server == NULL) {
         cli_usage_error(prog, "--bootstrap-server is required");
         return CLI_EXIT_USAGE;
