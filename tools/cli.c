@@ -234,3 +234,21 @@ int cli_parse_options(const char *prog, int argc, char **argv, const struct opti
     }
     return cli_no_operands(prog, argc, argv) ? CLI_CONTINUE : CLI_EXIT_USAGE;
 }
+
+bool cli_apply_common(const char *prog, int opt, struct cli_common_options *common, bool *ok)
+{
+    *ok = true;
+    switch (opt) {
+    case CLI_OPT_BOOTSTRAP:
+        common->bootstrap_server = optarg;
+        return true;
+    case CLI_OPT_TOPIC:
+        common->topic = optarg;
+        return true;
+    case CLI_OPT_TIMEOUT:
+        *ok = cli_parse_long(prog, "timeout-ms", optarg, 1, 3600000, &common->timeout_ms);
+        return true;
+    default:
+        return false;
+    }
+}

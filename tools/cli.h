@@ -39,6 +39,20 @@ struct cli_kv_list {
 /* getopt_long without getopt's own messages: returns the option, -1 at the end, or '?' after
  * printing a usage error for an unknown option or a missing value. */
 int cli_next_option(const char *prog, int argc, char **argv, const struct option *options);
+/* Options every subcommand takes, with the option ids they share; a subcommand numbers its
+ * own options from CLI_OPT_FIRST_OWN. */
+enum { CLI_OPT_BOOTSTRAP = 256, CLI_OPT_TOPIC, CLI_OPT_TIMEOUT, CLI_OPT_HELP, CLI_OPT_FIRST_OWN };
+
+struct cli_common_options {
+    const char *bootstrap_server;
+    const char *topic;
+    long timeout_ms;
+};
+
+/* Applies opt when it is one of the shared options: returns true then, with *ok false after
+ * a usage error. */
+bool cli_apply_common(const char *prog, int opt, struct cli_common_options *common, bool *ok);
+
 /* Applies one parsed option to ctx; false after a usage error (already printed). */
 typedef bool (*cli_apply_fn)(const char *prog, int opt, void *ctx);
 /* The option loop every subcommand runs: help_opt prints help and returns CLI_EXIT_OK, every

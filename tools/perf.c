@@ -21,8 +21,7 @@
 #define CONSUME_BATCH      1024
 
 enum {
-    OPT_BOOTSTRAP = 256,
-    OPT_TOPIC,
+    OPT_FIRST = CLI_OPT_FIRST_OWN - 1,
     OPT_NUM_RECORDS,
     OPT_RECORD_SIZE,
     OPT_THROUGHPUT,
@@ -36,9 +35,7 @@ enum {
     OPT_FROM_BEGINNING,
     OPT_FROM_LATEST,
     OPT_CONSUMER_PROPERTY,
-    OPT_TIMEOUT,
     OPT_JSON,
-    OPT_HELP,
 };
 
 static int64_t monotonic_us(void)
@@ -93,8 +90,7 @@ static const char PRODUCE_HELP[] =
     "Exit status: 0 when every record was delivered, 1 otherwise, 2 for usage errors.\n";
 
 struct produce_options {
-    const char *bootstrap_server;
-    const char *topic;
+    struct cli_common_options common;
     long num_records;
     long record_size;
     long throughput;
@@ -103,7 +99,6 @@ struct produce_options {
     const char *batch_size;
     const char *compression;
     long partitions;
-    long timeout_ms;
     bool json;
     struct cli_kv_list properties;
 };
@@ -156,13 +151,10 @@ static bool apply_produce_option(const char *prog, int opt, void *ctx)
     struct produce_options *o = ctx;
     static const char *const acks[] = {"0", "1", "-1", "all", NULL};
     static const char *const codecs[] = {"none", "gzip", "snappy", "lz4", "zstd", NULL};
+    bool ok;
+    if (cli_apply_common(prog, opt, &o->common, &ok))
+        return ok;
     switch (opt) {
-    case OPT_BOOTSTRAP:
-        o->bootstrap_server = optarg;
-        return true;
-    case OPT_TOPIC:
-        o->topic = optarg;
-        return true;
     case OPT_NUM_RECORDS:
         return cli_parse_long(prog, "num-records", optarg, 1, LONG_MAX, &o->num_records);
     case OPT_RECORD_SIZE:
@@ -185,8 +177,6 @@ static bool apply_produce_option(const char *prog, int opt, void *ctx)
         return cli_parse_long(prog, "partitions", optarg, 1, INT32_MAX, &o->partitions);
     case OPT_PRODUCER_PROPERTY:
         return cli_kv_add(prog, "producer-property", optarg, &o->properties);
-    case OPT_TIMEOUT:
-        return cli_parse_long(prog, "timeout-ms", optarg, 1, 3600000, &o->timeout_ms);
     case OPT_JSON:
         o->json = true;
         return true;
@@ -199,8 +189,8 @@ static int parse_produce_options(const char *prog, int argc, char **argv,
                                  struct produce_options *o)
 {
     static const struct option options[] = {
-        {"bootstrap-server", required_argument, NULL, OPT_BOOTSTRAP},
-        {"topic", required_argument, NULL, OPT_TOPIC},
+        {"bootstrap-server", required_argument, NULL, CLI_OPT_BOOTSTRAP},
+        {"topic", required_argument, NULL, CLI_OPT_TOPIC},
         {"num-records", required_argument, NULL, OPT_NUM_RECORDS},
         {"record-size", required_argument, NULL, OPT_RECORD_SIZE},
         {"throughput", required_argument, NULL, OPT_THROUGHPUT},
@@ -210,19 +200,20 @@ static int parse_produce_options(const char *prog, int argc, char **argv,
         {"compression", required_argument, NULL, OPT_COMPRESSION},
         {"partitions", required_argument, NULL, OPT_PARTITIONS},
         {"producer-property", required_argument, NULL, OPT_PRODUCER_PROPERTY},
-        {"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
+        {"timeout-ms", required_argument, NULL, CLI_OPT_TIMEOUT},
         {"json", no_argument, NULL, OPT_JSON},
-        {"help", no_argument, NULL, OPT_HELP},
+        {"help", no_argument, NULL, CLI_OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     *o = (struct produce_options){
         .num_records = -1, .record_size = -1, .throughput = -1, .partitions = -1,
-        .timeout_ms = CLI_DEFAULT_TIMEOUT_MS};
-    int rc = cli_parse_options(prog, argc, argv, options, OPT_HELP, PRODUCE_HELP, apply_produce_option, o);
+        .common.timeout_ms = CLI_DEFAULT_TIMEOUT_MS};
+    int rc = cli_parse_options(prog, argc, argv, options, CLI_OPT_HELP, PRODUCE_HELP,
+                               apply_produce_option, o);
     if (rc != CLI_CONTINUE)
         return rc;
-    const char *missing = o->bootstrap_server == NULL ? "--bootstrap-server"
-                          : o->topic == NULL          ? "--topic"
+    const char *missing = o->common.bootstrap_server == NULL ? "--bootstrap-server"
+                          : o->common.topic == NULL          ? "--topic"
                           : o->num_records < 0        ? "--num-records"
                           : o->record_size < 0        ? "--record-size"
                                                       : NULL;
@@ -283,7 +274,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
 static rd_kafka_t *produce_client(const char *prog, const struct produce_options *o,
                                   struct produce_stats *stats)
 {
-    rd_kafka_conf_t *conf = cli_conf_new(prog, o->bootstrap_server);
+    rd_kafka_conf_t *conf = cli_conf_new(prog, o->common.bootstrap_server);
     if (conf == NULL)
         return NULL;
     const struct cli_kv settings[] = {
@@ -309,18 +300,20 @@ static rd_kafka_t *produce_client(const char *prog, const struct produce_options
 /* Checks that the cluster answers, and creates the topic when --partitions asks for it. */
 static bool prepare_topic(const char *prog, rd_kafka_t *rk, const struct produce_options *o)
 {
-    const rd_kafka_metadata_t *md = cli_metadata(prog, rk, false, (int)o->timeout_ms);
+    const rd_kafka_metadata_t *md = cli_metadata(prog, rk, false, (int)o->common.timeout_ms);
     if (md == NULL)
         return false;
     rd_kafka_metadata_destroy(md);
     if (o->partitions < 0)
         return true;
-    struct topic_spec spec = {o->topic, (int)o->partitions, -1, NULL};
+    struct topic_spec spec = {o->common.topic, (int)o->partitions, -1, NULL};
     char errstr[512];
-    rd_kafka_resp_err_t err = topics_create(rk, &spec, (int)o->timeout_ms, errstr, sizeof errstr);
+    rd_kafka_resp_err_t err =
+        topics_create(rk, &spec, (int)o->common.timeout_ms, errstr, sizeof errstr);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
         return true;
-    cli_fail(prog, "cannot create topic '%s': %s: %s", o->topic, rd_kafka_err2name(err), errstr);
+    cli_fail(prog, "cannot create topic '%s': %s: %s", o->common.topic, rd_kafka_err2name(err),
+             errstr);
     return false;
 }
 
@@ -378,7 +371,7 @@ static bool produce_all(const char *prog, rd_kafka_t *rk, const struct produce_o
                         struct produce_stats *stats)
 {
     char *payload = make_payload((size_t)o->record_size);
-    rd_kafka_topic_t *topic = rd_kafka_topic_new(rk, o->topic, NULL);
+    rd_kafka_topic_t *topic = rd_kafka_topic_new(rk, o->common.topic, NULL);
     if (payload == NULL || topic == NULL) {
         cli_fail(prog, "cannot set up: %s", payload == NULL ? "out of memory" : "topic handle");
         free(payload);
@@ -490,10 +483,8 @@ static const char CONSUME_HELP[] =
     "Exit status: 0 when N messages were read, 1 otherwise, 2 for usage errors.\n";
 
 struct consume_options {
-    const char *bootstrap_server;
-    const char *topic;
+    struct cli_common_options common;
     long messages;
-    long timeout_ms;
     bool from_latest;
     bool json;
     struct cli_kv_list properties;
@@ -511,13 +502,10 @@ struct consume_stats {
 static bool apply_consume_option(const char *prog, int opt, void *ctx)
 {
     struct consume_options *o = ctx;
+    bool ok;
+    if (cli_apply_common(prog, opt, &o->common, &ok))
+        return ok;
     switch (opt) {
-    case OPT_BOOTSTRAP:
-        o->bootstrap_server = optarg;
-        return true;
-    case OPT_TOPIC:
-        o->topic = optarg;
-        return true;
     case OPT_MESSAGES:
         return cli_parse_long(prog, "messages", optarg, 1, LONG_MAX, &o->messages);
     case OPT_FROM_BEGINNING:
@@ -526,8 +514,6 @@ static bool apply_consume_option(const char *prog, int opt, void *ctx)
     case OPT_FROM_LATEST:
         o->from_latest = true;
         return true;
-    case OPT_TIMEOUT:
-        return cli_parse_long(prog, "timeout-ms", optarg, 1, 3600000, &o->timeout_ms);
     case OPT_CONSUMER_PROPERTY:
         return cli_kv_add(prog, "consumer-property", optarg, &o->properties);
     case OPT_JSON:
@@ -542,23 +528,24 @@ static int parse_consume_options(const char *prog, int argc, char **argv,
                                  struct consume_options *o)
 {
     static const struct option options[] = {
-        {"bootstrap-server", required_argument, NULL, OPT_BOOTSTRAP},
-        {"topic", required_argument, NULL, OPT_TOPIC},
+        {"bootstrap-server", required_argument, NULL, CLI_OPT_BOOTSTRAP},
+        {"topic", required_argument, NULL, CLI_OPT_TOPIC},
         {"messages", required_argument, NULL, OPT_MESSAGES},
         {"from-beginning", no_argument, NULL, OPT_FROM_BEGINNING},
         {"from-latest", no_argument, NULL, OPT_FROM_LATEST},
-        {"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
+        {"timeout-ms", required_argument, NULL, CLI_OPT_TIMEOUT},
         {"consumer-property", required_argument, NULL, OPT_CONSUMER_PROPERTY},
         {"json", no_argument, NULL, OPT_JSON},
-        {"help", no_argument, NULL, OPT_HELP},
+        {"help", no_argument, NULL, CLI_OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    *o = (struct consume_options){.messages = -1, .timeout_ms = CLI_DEFAULT_TIMEOUT_MS};
-    int rc = cli_parse_options(prog, argc, argv, options, OPT_HELP, CONSUME_HELP, apply_consume_option, o);
+    *o = (struct consume_options){.messages = -1, .common.timeout_ms = CLI_DEFAULT_TIMEOUT_MS};
+    int rc = cli_parse_options(prog, argc, argv, options, CLI_OPT_HELP, CONSUME_HELP,
+                               apply_consume_option, o);
     if (rc != CLI_CONTINUE)
         return rc;
-    const char *missing = o->bootstrap_server == NULL ? "--bootstrap-server"
-                          : o->topic == NULL          ? "--topic"
+    const char *missing = o->common.bootstrap_server == NULL ? "--bootstrap-server"
+                          : o->common.topic == NULL          ? "--topic"
                           : o->messages < 0           ? "--messages"
                                                       : NULL;
     if (missing != NULL) {
@@ -572,7 +559,7 @@ static int parse_consume_options(const char *prog, int argc, char **argv,
  * with nothing committed, leaves no trace in the cluster's group state. */
 static rd_kafka_t *consume_client(const char *prog, const struct consume_options *o)
 {
-    rd_kafka_conf_t *conf = cli_conf_new(prog, o->bootstrap_server);
+    rd_kafka_conf_t *conf = cli_conf_new(prog, o->common.bootstrap_server);
     if (conf == NULL)
         return NULL;
     char group[64];
@@ -593,21 +580,21 @@ static rd_kafka_t *consume_client(const char *prog, const struct consume_options
 static rd_kafka_topic_partition_list_t *topic_partitions(const char *prog, rd_kafka_t *rk,
                                                          const struct consume_options *o)
 {
-    const rd_kafka_metadata_t *md = cli_metadata(prog, rk, true, (int)o->timeout_ms);
+    const rd_kafka_metadata_t *md = cli_metadata(prog, rk, true, (int)o->common.timeout_ms);
     if (md == NULL)
         return NULL;
-    const rd_kafka_metadata_topic_t *t = cli_metadata_topic(md, o->topic);
+    const rd_kafka_metadata_topic_t *t = cli_metadata_topic(md, o->common.topic);
     rd_kafka_resp_err_t err = t == NULL ? RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART : t->err;
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR && t->partition_cnt == 0)
         err = RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE;
     rd_kafka_topic_partition_list_t *list = NULL;
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        cli_fail(prog, "cannot read topic '%s': %s: %s", o->topic, rd_kafka_err2name(err),
+        cli_fail(prog, "cannot read topic '%s': %s: %s", o->common.topic, rd_kafka_err2name(err),
                  rd_kafka_err2str(err));
     } else {
         list = rd_kafka_topic_partition_list_new(t->partition_cnt);
         for (int i = 0; i < t->partition_cnt; i++)
-            rd_kafka_topic_partition_list_add(list, o->topic, t->partitions[i].id)->offset =
+            rd_kafka_topic_partition_list_add(list, o->common.topic, t->partitions[i].id)->offset =
                 o->from_latest ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
     }
     rd_kafka_metadata_destroy(md);
@@ -650,7 +637,7 @@ static bool consume_all(const char *prog, rd_kafka_t *rk, const struct consume_o
         }
         if (s->messages > before)
             quiet_since = now;
-        else if (now - quiet_since >= o->timeout_ms * 1000)
+        else if (now - quiet_since >= o->common.timeout_ms * 1000)
             break;
     }
     rd_kafka_queue_destroy(queue);
@@ -710,7 +697,7 @@ static int consume_from(const char *prog, rd_kafka_t *rk, const struct consume_o
         fprintf(stderr, "WARNING: Exiting before consuming the expected number of messages: "
                         "timeout (%ld ms) exceeded. You can use the --timeout-ms option to "
                         "increase the timeout.\n",
-                o->timeout_ms);
+                o->common.timeout_ms);
     print_consume_result(&stats, o->json);
     return complete ? CLI_EXIT_OK : CLI_EXIT_FAILED;
 }

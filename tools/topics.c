@@ -10,11 +10,9 @@
 
 /* Everything the four subcommands accept; each one's option table admits its own subset. */
 struct topics_options {
-    const char *bootstrap_server;
-    const char *topic;
+    struct cli_common_options common;
     long partitions;
     long replication_factor;
-    long timeout_ms;
     bool include_internal;
     bool if_exists;
     bool if_not_exists;
@@ -23,8 +21,7 @@ struct topics_options {
 };
 
 enum {
-    OPT_BOOTSTRAP = 256,
-    OPT_TOPIC,
+    OPT_FIRST = CLI_OPT_FIRST_OWN - 1,
     OPT_PARTITIONS,
     OPT_REPLICATION_FACTOR,
     OPT_CONFIG,
@@ -32,15 +29,13 @@ enum {
     OPT_INCLUDE_INTERNAL,
     OPT_IF_EXISTS,
     OPT_IF_NOT_EXISTS,
-    OPT_TIMEOUT,
-    OPT_HELP,
 };
 
-#define COMMON_OPTIONS                                                                             \
-    {"bootstrap-server", required_argument, NULL, OPT_BOOTSTRAP},                                  \
-        {"command-property", required_argument, NULL, OPT_COMMAND_PROPERTY},                       \
-        {"timeout-ms", required_argument, NULL, OPT_TIMEOUT},                                      \
-        {"help", no_argument, NULL, OPT_HELP}
+#define COMMON_OPTIONS                                                                     \
+    {"bootstrap-server", required_argument, NULL, CLI_OPT_BOOTSTRAP},                          \
+        {"command-property", required_argument, NULL, OPT_COMMAND_PROPERTY},               \
+        {"timeout-ms", required_argument, NULL, CLI_OPT_TIMEOUT},                          \
+        {"help", no_argument, NULL, CLI_OPT_HELP}
 
 #define COMMON_HELP                                                                                \
     "  --bootstrap-server H:P[,H:P...]  brokers to contact first (required)\n"                     \
@@ -85,13 +80,10 @@ static const char DELETE_HELP[] =
 static bool apply_option(const char *prog, int opt, void *ctx)
 {
     struct topics_options *o = ctx;
+    bool ok;
+    if (cli_apply_common(prog, opt, &o->common, &ok))
+        return ok;
     switch (opt) {
-    case OPT_BOOTSTRAP:
-        o->bootstrap_server = optarg;
-        return true;
-    case OPT_TOPIC:
-        o->topic = optarg;
-        return true;
     case OPT_PARTITIONS:
         return cli_parse_long(prog, "partitions", optarg, 1, INT32_MAX, &o->partitions);
     case OPT_REPLICATION_FACTOR:
@@ -110,8 +102,6 @@ static bool apply_option(const char *prog, int opt, void *ctx)
     case OPT_IF_NOT_EXISTS:
         o->if_not_exists = true;
         return true;
-    case OPT_TIMEOUT:
-        return cli_parse_long(prog, "timeout-ms", optarg, 1, 3600000, &o->timeout_ms);
     default:
         return false; /* '?': cli_next_option has reported it */
     }
@@ -123,15 +113,15 @@ static int parse_options(const char *prog, int argc, char **argv, const struct o
 {
     *o = (struct topics_options){.partitions = -1,
                                  .replication_factor = -1,
-                                 .timeout_ms = CLI_DEFAULT_TIMEOUT_MS};
-    int rc = cli_parse_options(prog, argc, argv, options, OPT_HELP, help, apply_option, o);
+                                 .common.timeout_ms = CLI_DEFAULT_TIMEOUT_MS};
+    int rc = cli_parse_options(prog, argc, argv, options, CLI_OPT_HELP, help, apply_option, o);
     if (rc != CLI_CONTINUE)
         return rc;
-    if (o->bootstrap_server == NULL) {
+    if (o->common.bootstrap_server == NULL) {
         cli_usage_error(prog, "--bootstrap-server is required");
         return CLI_EXIT_USAGE;
     }
-    if (needs_topic && o->topic == NULL) {
+    if (needs_topic && o->common.topic == NULL) {
         cli_usage_error(prog, "--topic is required");
         return CLI_EXIT_USAGE;
     }
@@ -141,7 +131,7 @@ static int parse_options(const char *prog, int argc, char **argv, const struct o
 /* An admin client: a producer handle, the cheapest kind. NULL after reporting why. */
 static rd_kafka_t *admin_client(const char *prog, const struct topics_options *o)
 {
-    rd_kafka_conf_t *conf = cli_conf_new(prog, o->bootstrap_server);
+    rd_kafka_conf_t *conf = cli_conf_new(prog, o->common.bootstrap_server);
     if (conf == NULL)
         return NULL;
     if (!cli_conf_set_all(prog, conf, &o->command_properties)) {
@@ -264,34 +254,35 @@ static rd_kafka_resp_err_t delete_topic(rd_kafka_t *rk, const char *name, int ti
 static int create_action(const char *prog, rd_kafka_t *rk, const struct topics_options *o)
 {
     /* Kafka's own warning: metric names turn '.' into '_', so such names can collide. */
-    if (strchr(o->topic, '.') != NULL && strchr(o->topic, '_') != NULL)
+    if (strchr(o->common.topic, '.') != NULL && strchr(o->common.topic, '_') != NULL)
         fprintf(stderr, "WARNING: Due to limitations in metric names, topics with a period "
                         "('.') or underscore ('_') could collide. To avoid issues it is best "
                         "to use either, but not both.\n");
-    struct topic_spec spec = {o->topic, (int)o->partitions, (int)o->replication_factor,
+    struct topic_spec spec = {o->common.topic, (int)o->partitions, (int)o->replication_factor,
                               &o->configs};
     char errstr[512];
-    rd_kafka_resp_err_t err = topics_create(rk, &spec, (int)o->timeout_ms, errstr, sizeof errstr);
+    rd_kafka_resp_err_t err =
+        topics_create(rk, &spec, (int)o->common.timeout_ms, errstr, sizeof errstr);
     if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS && o->if_not_exists)
         return CLI_EXIT_OK;
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        cli_fail(prog, "cannot create topic '%s': %s: %s", o->topic, rd_kafka_err2name(err),
+        cli_fail(prog, "cannot create topic '%s': %s: %s", o->common.topic, rd_kafka_err2name(err),
                  errstr);
         return CLI_EXIT_FAILED;
     }
-    printf("Created topic %s.\n", o->topic);
+    printf("Created topic %s.\n", o->common.topic);
     return CLI_EXIT_OK;
 }
 
 static int delete_action(const char *prog, rd_kafka_t *rk, const struct topics_options *o)
 {
     char errstr[512];
-    rd_kafka_resp_err_t err = delete_topic(rk, o->topic, (int)o->timeout_ms, errstr,
+    rd_kafka_resp_err_t err = delete_topic(rk, o->common.topic, (int)o->common.timeout_ms, errstr,
                                            sizeof errstr);
     if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && o->if_exists)
         return CLI_EXIT_OK;
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        cli_fail(prog, "cannot delete topic '%s': %s: %s", o->topic, rd_kafka_err2name(err),
+        cli_fail(prog, "cannot delete topic '%s': %s: %s", o->common.topic, rd_kafka_err2name(err),
                  errstr);
         return CLI_EXIT_FAILED;
     }
@@ -320,13 +311,13 @@ static int select_topics(const char *prog, const rd_kafka_metadata_t *md,
     int count = 0;
     for (int i = 0; i < md->topic_cnt; i++) {
         const rd_kafka_metadata_topic_t *t = &md->topics[i];
-        bool wanted = o->topic != NULL ? strcmp(t->topic, o->topic) == 0
+        bool wanted = o->common.topic != NULL ? strcmp(t->topic, o->common.topic) == 0
                                        : o->include_internal || !is_internal(t->topic);
         if (wanted && t->err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
             selected[count++] = t;
     }
-    if (o->topic != NULL && count == 0) {
-        cli_fail(prog, "topic '%s' does not exist", o->topic);
+    if (o->common.topic != NULL && count == 0) {
+        cli_fail(prog, "topic '%s' does not exist", o->common.topic);
         free(selected);
         return -1;
     }
@@ -337,7 +328,7 @@ static int select_topics(const char *prog, const rd_kafka_metadata_t *md,
 
 static int list_action(const char *prog, rd_kafka_t *rk, const struct topics_options *o)
 {
-    const rd_kafka_metadata_t *md = cli_metadata(prog, rk, true, (int)o->timeout_ms);
+    const rd_kafka_metadata_t *md = cli_metadata(prog, rk, true, (int)o->common.timeout_ms);
     if (md == NULL)
         return CLI_EXIT_FAILED;
     const rd_kafka_metadata_topic_t **topics;
@@ -475,13 +466,14 @@ static void print_topic(const char *prog, const rd_kafka_metadata_topic_t *t,
 
 static int describe_action(const char *prog, rd_kafka_t *rk, const struct topics_options *o)
 {
-    const rd_kafka_metadata_t *md = cli_metadata(prog, rk, true, (int)o->timeout_ms);
+    const rd_kafka_metadata_t *md = cli_metadata(prog, rk, true, (int)o->common.timeout_ms);
     if (md == NULL)
         return CLI_EXIT_FAILED;
     const rd_kafka_metadata_topic_t **topics;
     int count = select_topics(prog, md, o, &topics);
     if (count >= 0) {
-        rd_kafka_event_t *configs = describe_configs(prog, rk, topics, count, (int)o->timeout_ms);
+        rd_kafka_event_t *configs =
+            describe_configs(prog, rk, topics, count, (int)o->common.timeout_ms);
         for (int i = 0; i < count; i++)
             print_topic(prog, topics[i], configs);
         if (configs != NULL)
@@ -514,7 +506,7 @@ static int run_subcommand(const char *prog, int argc, char **argv, const struct 
 static int run_create(const char *prog, int argc, char **argv)
 {
     static const struct option options[] = {
-        {"topic", required_argument, NULL, OPT_TOPIC},
+        {"topic", required_argument, NULL, CLI_OPT_TOPIC},
         {"partitions", required_argument, NULL, OPT_PARTITIONS},
         {"replication-factor", required_argument, NULL, OPT_REPLICATION_FACTOR},
         {"config", required_argument, NULL, OPT_CONFIG},
@@ -538,7 +530,7 @@ static int run_list(const char *prog, int argc, char **argv)
 static int run_describe(const char *prog, int argc, char **argv)
 {
     static const struct option options[] = {
-        {"topic", required_argument, NULL, OPT_TOPIC},
+        {"topic", required_argument, NULL, CLI_OPT_TOPIC},
         {"include-internal", no_argument, NULL, OPT_INCLUDE_INTERNAL},
         COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
@@ -549,7 +541,7 @@ static int run_describe(const char *prog, int argc, char **argv)
 static int run_delete(const char *prog, int argc, char **argv)
 {
     static const struct option options[] = {
-        {"topic", required_argument, NULL, OPT_TOPIC},
+        {"topic", required_argument, NULL, CLI_OPT_TOPIC},
         {"if-exists", no_argument, NULL, OPT_IF_EXISTS},
         COMMON_OPTIONS,
         {NULL, 0, NULL, 0},

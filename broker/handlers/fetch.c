@@ -91,7 +91,8 @@ static bool run_fetch(void *ctx, struct request *req, bool final)
     struct fetch_response resp;
     bool failed;
     uint64_t total = build_response(b, req, st, &resp, &failed);
-    if (!final && !failed && total < (uint64_t)(st->parsed.min_bytes > 0 ? st->parsed.min_bytes : 0)) {
+    uint64_t min_bytes = st->parsed.min_bytes > 0 ? (uint64_t)st->parsed.min_bytes : 0;
+    if (!final && !failed && total < min_bytes) {
         release_spans(&resp);
         return false;
     }

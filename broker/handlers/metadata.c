@@ -98,7 +98,8 @@ static void fill_requested_topics(struct broker *b, struct request *req,
         if (t)
             fill_topic(req, t, &topics[i]);
         else
-            topics[i].error_code = errors[i] == ERR_NONE ? ERR_UNKNOWN_TOPIC_OR_PARTITION : errors[i];
+            topics[i].error_code =
+                errors[i] == ERR_NONE ? ERR_UNKNOWN_TOPIC_OR_PARTITION : errors[i];
     }
     resp->topic_count = parsed->topic_count;
     resp->topics = topics;

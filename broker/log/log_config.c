@@ -92,8 +92,9 @@ static bool apply_long(struct log_config *cfg, const struct topic_long_key *k, c
         return false;
     }
     if (v < k->min || v > max) {
-        snprintf(why, why_size, "Invalid value %s for configuration %s: Value must be at least %lld",
-                 value, k->name, (long long)k->min);
+        snprintf(why, why_size,
+                 "Invalid value %s for configuration %s: Value must be at least %lld", value,
+                 k->name, (long long)k->min);
         return false;
     }
     char *field = (char *)cfg + k->field;

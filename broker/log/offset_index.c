@@ -57,7 +57,8 @@ int64_t offset_index_last_offset(const struct offset_index *ix)
 {
     if (ix->file.entries == 0)
         return ix->base_offset;
-    return ix->base_offset + entry_relative_offset(index_file_entry(&ix->file, ix->file.entries - 1));
+    const uint8_t *last = index_file_entry(&ix->file, ix->file.entries - 1);
+    return ix->base_offset + entry_relative_offset(last);
 }
 
 bool offset_index_is_sane(const struct offset_index *ix, uint64_t log_size)

@@ -62,7 +62,8 @@ static bool header_at(const struct segment *seg, uint64_t pos, struct rb_header 
     if (pos + RB_HEADER_SIZE > seg->size || !read_exact(seg->log_fd, pos, raw, sizeof(raw)))
         return false;
     rb_read_header(raw, h);
-    return h->batch_length >= RB_HEADER_SIZE - RB_LOG_OVERHEAD && pos + rb_total_size(h) <= seg->size;
+    return h->batch_length >= RB_HEADER_SIZE - RB_LOG_OVERHEAD &&
+           pos + rb_total_size(h) <= seg->size;
 }
 
 /* Notes a batch stored at `position`: the next offset and the greatest timestamp. */

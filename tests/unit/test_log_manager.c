@@ -260,9 +260,10 @@ static void test_checkpoint_format(void)
     CU_ASSERT_EQUAL(checkpoint_write_offsets(path, entries, 2), ERR_NONE);
     FILE *f = fopen(path, "r");
     char text[128] = {0};
-    CU_ASSERT_EQUAL(fread(text, 1, sizeof(text) - 1, f), strlen("0\n2\na 0 5\nb-c 7 123456789012\n"));
+    const char *expected = "0\n2\na 0 5\nb-c 7 123456789012\n";
+    CU_ASSERT_EQUAL(fread(text, 1, sizeof(text) - 1, f), strlen(expected));
     fclose(f);
-    CU_ASSERT_STRING_EQUAL(text, "0\n2\na 0 5\nb-c 7 123456789012\n");
+    CU_ASSERT_STRING_EQUAL(text, expected);
 
     struct epoch_entry epochs[] = {{0, 0}, {3, 250}};
     struct epoch_entry *read_epochs;

@@ -7,6 +7,7 @@
 #include "broker/protocol/create_topics.h"
 #include "broker/protocol/delete_topics.h"
 #include "broker/protocol/find_coordinator.h"
+#include "tests/support/any_request.h"
 #include "broker/protocol/fetch.h"
 #include "broker/protocol/list_offsets.h"
 #include "broker/protocol/metadata.h"
@@ -75,17 +76,6 @@ static bool same_bytes(const struct buf *got, const struct buf *want, const char
 
 /* ---- one harness for every request type ------------------------------------------------- */
 
-union any_request {
-    struct api_versions_request api_versions;
-    struct metadata_request metadata;
-    struct produce_request produce;
-    struct fetch_request fetch;
-    struct list_offsets_request list_offsets;
-    struct create_topics_request create_topics;
-    struct delete_topics_request delete_topics;
-    struct find_coordinator_request find_coordinator;
-};
-
 struct request_case {
     const char *name;
     int16_t api_key;
@@ -97,31 +87,6 @@ struct request_case {
     void (*check)(const union any_request *req, int16_t version);
 };
 
-static gerr_t parse_request(int16_t api_key, struct reader *r, int16_t version,
-                            struct arena *a, union any_request *out)
-{
-    switch (api_key) {
-    case API_VERSIONS_KEY:
-        return api_versions_request_parse(r, version, a, &out->api_versions);
-    case METADATA_KEY:
-        return metadata_request_parse(r, version, a, &out->metadata);
-    case PRODUCE_KEY:
-        return produce_request_parse(r, version, a, &out->produce);
-    case FETCH_KEY:
-        return fetch_request_parse(r, version, a, &out->fetch);
-    case LIST_OFFSETS_KEY:
-        return list_offsets_request_parse(r, version, a, &out->list_offsets);
-    case CREATE_TOPICS_KEY:
-        return create_topics_request_parse(r, version, a, &out->create_topics);
-    case DELETE_TOPICS_KEY:
-        return delete_topics_request_parse(r, version, a, &out->delete_topics);
-    case FIND_COORDINATOR_KEY:
-        return find_coordinator_request_parse(r, version, a, &out->find_coordinator);
-    }
-    CU_FAIL("unknown api key");
-    return ERR_UNKNOWN_SERVER_ERROR;
-}
-
 /* Parses an exact-size copy of len bytes; the arena is left for the caller to inspect. */
 static gerr_t parse_bytes(int16_t api_key, int16_t version, const uint8_t *data, size_t len,
                           struct arena *a)
@@ -130,7 +95,7 @@ static gerr_t parse_bytes(int16_t api_key, int16_t version, const uint8_t *data,
     uint8_t *copy = exact_copy(data, len);
     struct reader r;
     reader_init(&r, copy, len);
-    gerr_t err = parse_request(api_key, &r, version, a, &req);
+    gerr_t err = any_request_parse(api_key, &r, version, a, &req);
     free(copy);
     return err;
 }
@@ -143,7 +108,7 @@ static void expect_valid(const struct request_case *c, int16_t version, const st
     uint8_t *copy = exact_copy(b->data, b->len);
     struct reader r;
     reader_init(&r, copy, b->len);
-    gerr_t err = parse_request(c->api_key, &r, version, &a, &req);
+    gerr_t err = any_request_parse(c->api_key, &r, version, &a, &req);
     CU_ASSERT_EQUAL(err, ERR_NONE);
     if (err == ERR_NONE)
         c->check(&req, version);
